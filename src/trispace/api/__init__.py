@@ -1,0 +1,1 @@
+"""api: the JSON API under /api/ (django-ninja) composed from each context's router."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class H5Config(AppConfig):
+    name = "trispace.h5"
+    label = "h5"

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from trispace.h5 import views
+
+app_name = "h5"
+urlpatterns = [
+    path("", views.home, name="home"),
+]
