@@ -5,7 +5,10 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
+from trispace.accounts.api import router as accounts_router
 from trispace.api import errors
+from trispace.catalog.api import router as catalog_router
+from trispace.network.api import router as network_router
 
 api = NinjaAPI(
     title="Trispace API",
@@ -15,3 +18,6 @@ api = NinjaAPI(
     docs=Swagger(),  # served from ninja's bundled static files: no CDN
 )
 errors.install(api)
+api.add_router("/accounts/", accounts_router)
+api.add_router("/network/", network_router)
+api.add_router("/catalog/", catalog_router)

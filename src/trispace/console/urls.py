@@ -1,8 +1,11 @@
-from django.urls import path
+"""Back-office URLs, one list per context module."""
 
-from trispace.console import views
+from trispace.console.views import auth, catalog, dashboard, network
 
 app_name = "console"
 urlpatterns = [
-    path("", views.home, name="home"),
+    *dashboard.urlpatterns,
+    *auth.urlpatterns,
+    *network.urlpatterns,
+    *catalog.urlpatterns,
 ]

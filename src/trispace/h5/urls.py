@@ -1,8 +1,6 @@
-from django.urls import path
+"""H5 URLs: the shop at the site root."""
 
-from trispace.h5 import views
+from trispace.h5.views import auth, me, shop
 
 app_name = "h5"
-urlpatterns = [
-    path("", views.home, name="home"),
-]
+urlpatterns = [*shop.urlpatterns, *auth.urlpatterns, *me.urlpatterns]

@@ -1,0 +1,5 @@
+"""JSON API of accounts."""
+
+from ninja import Router
+
+router = Router(tags=["accounts"])

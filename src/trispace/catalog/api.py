@@ -1,0 +1,5 @@
+"""JSON API of catalog."""
+
+from ninja import Router
+
+router = Router(tags=["catalog"])

@@ -1,0 +1,5 @@
+"""H5 pages: auth."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

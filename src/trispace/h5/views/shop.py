@@ -1,0 +1,5 @@
+"""H5 pages: shop."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
