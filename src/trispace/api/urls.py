@@ -7,6 +7,7 @@ from ninja.openapi.docs import Swagger
 
 from trispace.accounts.api import router as accounts_router
 from trispace.api import errors
+from trispace.api.auth import API_AUTH
 from trispace.catalog.api import router as catalog_router
 from trispace.network.api import router as network_router
 
@@ -15,6 +16,7 @@ api = NinjaAPI(
     version="1",
     description="三度空间 Trispace: the same use cases as the back office and the H5 shop.",
     urls_namespace="api",
+    auth=API_AUTH,
     docs=Swagger(),  # served from ninja's bundled static files: no CDN
 )
 errors.install(api)
