@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "trispace.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from trispace.accounts import checks  # noqa: F401  (registers the system checks)

@@ -16,3 +16,11 @@ ACCOUNT_DISABLED = ErrorCode("account_disabled", _("This account is disabled."),
 TOKEN_INVALID = ErrorCode("token_invalid", _("The API token is invalid or expired."), 401)
 NAME_INVALID = ErrorCode("name_invalid", _("Enter a name of 1 to 50 characters."))
 PASSWORD_WEAK = ErrorCode("password_weak", _("Choose a stronger password: {reason}"))
+PASSWORD_WRONG = ErrorCode("password_wrong", _("The current password is wrong."), 400)
+SMS_LIMIT_REACHED = ErrorCode(
+    "sms_limit_reached", _("Too many codes requested. Try again in {minutes} minutes."), 429
+)
+SMS_SEND_FAILED = ErrorCode(
+    "sms_send_failed", _("The code could not be sent. Try again in a moment."), 503
+)
+LANGUAGE_INVALID = ErrorCode("language_invalid", _("Choose one of the offered languages."))

@@ -54,9 +54,24 @@ def token_user(raw: str) -> User | None:
     return token.user
 
 
-def token_revoke(*, actor: Any, token: ApiToken) -> None:
+def token_find(raw: str) -> ApiToken | None:
+    """The token row a raw key belongs to, whatever its state (no side effects)."""
+    if not raw or not raw.startswith(PREFIX) or len(raw) > 100:
+        return None
+    return ApiToken.objects.select_related("user").filter(key_hash=_hash(raw)).first()
+
+
+def token_revoke(*, actor: Any, token: ApiToken) -> bool:
+    """Revoke ``token``; False when it was revoked already (nothing changes then)."""
+    now = ktime.now()
     with transaction.atomic():
-        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=ktime.now())
+        changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        if not changed:
+            return False
         audit.record(
             actor=actor, action="token_revoke", target=token.user, data={"token_id": token.pk}
         )
+    token.revoked_at = now
+    return True
