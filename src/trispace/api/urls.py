@@ -9,6 +9,7 @@ from trispace.accounts.api import router as accounts_router
 from trispace.api import errors
 from trispace.api.auth import API_AUTH
 from trispace.catalog.api import router as catalog_router
+from trispace.catalog.api import shop_caller
 from trispace.network.api import router as network_router
 
 api = NinjaAPI(
@@ -20,6 +21,8 @@ api = NinjaAPI(
     docs=Swagger(),  # served from ninja's bundled static files: no CDN
 )
 errors.install(api)
+# Public shop endpoints still recognize a logged-in caller (member prices) by token or session.
+shop_caller.use(*API_AUTH)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/network/", network_router)
 api.add_router("/catalog/", catalog_router)

@@ -1,5 +1,23 @@
-"""H5 pages: me."""
+"""H5 pages: me — who is logged in, their store, log out (the login page is ``h5:login``)."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+
+from trispace.h5 import store as stores
+from trispace.h5.views.shop import page
+
+
+def me(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context: dict[str, Any] = {"my_store": None, "masked_phone": ""}
+    if user.is_authenticated:
+        context["my_store"] = stores.consumer_store(user)
+        context["masked_phone"] = getattr(user, "masked_phone", "")
+    return page(request, "h5/me.html", context)
+
+
+urlpatterns = [path("me/", me, name="me")]
