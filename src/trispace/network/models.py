@@ -42,6 +42,20 @@ class OrgKind(models.TextChoices):
     STORE = "store", _("Store")
 
 
+# Where each kind may sit: the brand is the root; a dealer sits under the brand or a dealer
+# (sub-dealers); a store under a dealer or directly under the brand. Nothing sits under a store.
+ALLOWED_PARENT_KINDS: dict[str, frozenset[str]] = {
+    OrgKind.BRAND: frozenset(),
+    OrgKind.DEALER: frozenset({OrgKind.BRAND, OrgKind.DEALER}),
+    OrgKind.STORE: frozenset({OrgKind.BRAND, OrgKind.DEALER}),
+}
+MAX_DEPTH = 20  # levels below the brand; path is at most 255 characters
+
+
+def path_segment(pk: int) -> str:
+    return f"{pk:07d}."
+
+
 class Organization(models.Model):
     """A node of the channel tree: the brand (品牌商, root), dealers (经销商), stores (门店).
 
@@ -112,6 +126,10 @@ class Organization(models.Model):
     def is_store(self) -> bool:
         return self.kind == OrgKind.STORE
 
+    def is_ancestor_of(self, other: Organization) -> bool:
+        """True when ``other`` is in this organization's subtree (itself included)."""
+        return bool(self.path) and other.path.startswith(self.path)
+
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this organization (itself included)."""
         return [int(part) for part in self.path.split(".") if part]
@@ -133,12 +151,14 @@ class SalesRank(models.TextChoices):
     MANAGER = "manager", _("Manager")
 
 
+SALES_RANK_ORDER = {SalesRank.SALESPERSON: 1, SalesRank.SUPERVISOR: 2, SalesRank.MANAGER: 3}
+
 # Which organization kind each role belongs to.
 ROLE_ORG_KIND = {
     Role.BRAND_ADMIN: OrgKind.BRAND,
     Role.BRAND_OPERATOR: OrgKind.BRAND,
     Role.DEALER_ADMIN: OrgKind.DEALER,
-    Role.SALESPERSON: None,  # brand or dealer
+    Role.SALESPERSON: None,  # brand or dealer (not a store)
     Role.STORE_OWNER: OrgKind.STORE,
     Role.STORE_CLERK: OrgKind.STORE,
     Role.CONSUMER: OrgKind.STORE,  # the consumer's store (their pickup point)
@@ -181,6 +201,12 @@ class Membership(models.Model):
                 condition=models.Q(role=Role.SALESPERSON)
                 | models.Q(sales_rank="", manager__isnull=True),
                 name="membership_rank_only_for_sales",
+            ),
+            # A consumer belongs to one store (their pickup point) at a time.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(role=Role.CONSUMER, is_active=True),
+                name="membership_one_consumer_store",
             ),
         ]
         indexes = [

@@ -7,7 +7,8 @@ and services check it; the API and the pages only pass it along. Rules:
 * dealer admin — its dealer's subtree (sub-dealers and stores), never its own node's place;
 * salesperson — sees the subtree of the organization they work for;
 * store owner — their store (edit hours and status); store clerk — sees their store;
-* consumer — nothing of the network beyond public store pages; their own data only.
+* consumer — nothing of the network beyond public store pages; their own data only;
+* the system (seeds, jobs: ``actor=None`` in a service) and Django superusers — everything.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Grant:
 class Scope:
     user_id: int | None
     grants: tuple[Grant, ...] = ()
+    system: bool = False  # seeds, jobs and superusers: the whole network
 
     # --- who ---------------------------------------------------------------------------------
     @property
@@ -47,15 +49,15 @@ class Scope:
 
     @property
     def is_staff(self) -> bool:
-        return bool(self.roles & STAFF_ROLES)
+        return self.system or bool(self.roles & STAFF_ROLES)
 
     @property
     def is_brand(self) -> bool:
-        return bool(self.roles & BRAND_ROLES)
+        return self.system or bool(self.roles & BRAND_ROLES)
 
     @property
     def is_brand_admin(self) -> bool:
-        return Role.BRAND_ADMIN in self.roles
+        return self.system or Role.BRAND_ADMIN in self.roles
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
@@ -102,6 +104,23 @@ class Scope:
     def can_view(self, org: Organization) -> bool:
         return self.is_brand or any(org.path.startswith(p) for p in self._view_paths())
 
+    def manage_q(self, prefix: str = "") -> Q:
+        """A Q on the organizations this scope may manage (see ``can_manage``)."""
+        if self.is_brand_admin:
+            return Q()
+        paths = [g.path for g in self.grants_for(Role.DEALER_ADMIN)]
+        if not paths:
+            return Q(pk__in=[])
+        q = Q()
+        for path in paths:
+            q |= Q(**{f"{prefix}path__startswith": path})
+        return q
+
+    @property
+    def can_manage_any(self) -> bool:
+        """Manages some part of the network (creates organizations, assigns people)."""
+        return self.is_brand_admin or bool(self.grants_for(Role.DEALER_ADMIN))
+
     # --- changing ----------------------------------------------------------------------------
     def can_manage(self, org: Organization) -> bool:
         """May create children under ``org``, edit it and assign its people."""
@@ -139,6 +158,20 @@ class Scope:
 
 
 ANONYMOUS = Scope(user_id=None)
+SYSTEM = Scope(user_id=None, system=True)
+
+
+def actor_scope(actor: Any) -> Scope:
+    """The scope a service acts with: ``None`` is the system (seeds, jobs), else ``scope_for``."""
+    if actor is None:
+        return SYSTEM
+    return scope_for(actor)
+
+
+def forget_scope(user: Any) -> None:
+    """Drop the scope cached on ``user`` (after their memberships changed)."""
+    if user is not None and hasattr(user, "_trispace_scope"):
+        del user._trispace_scope
 
 
 def scope_for(user: Any) -> Scope:
@@ -146,13 +179,17 @@ def scope_for(user: Any) -> Scope:
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS
     cached = getattr(user, "_trispace_scope", None)
-    if cached is not None:
+    if isinstance(cached, Scope):
         return cached
     rows = (
         Membership.objects.filter(user_id=user.pk, is_active=True)
         .exclude(organization__status="closed")
         .values_list("organization_id", "organization__path", "organization__kind", "role")
     )
-    scope = Scope(user_id=user.pk, grants=tuple(Grant(*row) for row in rows))
+    scope = Scope(
+        user_id=user.pk,
+        grants=tuple(Grant(*row) for row in rows),
+        system=bool(getattr(user, "is_superuser", False)),
+    )
     user._trispace_scope = scope
     return scope

@@ -46,7 +46,7 @@ def not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "console/404.html", status=404)
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PER_PAGE) -> Page:
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PER_PAGE) -> Page[Any]:
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import itertools
 
 import factory
+from django.conf import settings
 
-from trispace.accounts.models import User
 from trispace.network.models import Membership, Organization, OrgKind, Role
+
+# The user model belongs to accounts (same layer as network): named, never imported.
+USER_PASSWORD = "pass-1234"
 
 _phones = itertools.count(13800000000)
 _codes = itertools.count(1)
@@ -19,12 +22,12 @@ def next_phone() -> str:
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = User
-        skip_postgeneration_save = True
+        model = settings.AUTH_USER_MODEL
+        django_get_or_create = ("phone",)
 
     phone = factory.LazyFunction(next_phone)
     name = factory.Sequence(lambda n: f"用户{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pass-1234")
+    password = factory.django.Password(USER_PASSWORD)
 
 
 class BrandFactory(factory.django.DjangoModelFactory):
@@ -38,7 +41,7 @@ class BrandFactory(factory.django.DjangoModelFactory):
     parent = None
 
     @factory.post_generation
-    def _path(obj, create, extracted, **kwargs):  # noqa: N805
+    def _path(obj, create, extracted, **kwargs):
         set_path(obj)
 
 
@@ -73,3 +76,13 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(StoreFactory)
     role = Role.STORE_OWNER
+
+
+class SalespersonFactory(MembershipFactory):
+    organization = factory.SubFactory(DealerFactory)
+    role = Role.SALESPERSON
+    sales_rank = "salesperson"
+
+
+class ConsumerFactory(MembershipFactory):
+    role = Role.CONSUMER
