@@ -34,3 +34,11 @@ class MembershipGranted(Event):
     user_id: int
     organization_id: int
     role: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MembershipRevoked(Event):
+    membership_id: int
+    user_id: int
+    organization_id: int
+    role: str

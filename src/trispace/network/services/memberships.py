@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from trispace.contracts.network import MembershipGranted
+from trispace.contracts.network import MembershipGranted, MembershipRevoked
 from trispace.kernel import audit, outbox
 from trispace.network import errors, validators
 from trispace.network.models import (
@@ -268,6 +268,14 @@ def membership_revoke(*, actor: Any, membership: Membership, reason: str = "") -
                 "reports_moved_to": new_manager_id,
                 "reports": reports,
             },
+        )
+        outbox.publish(
+            MembershipRevoked(
+                membership_id=current.pk,
+                user_id=current.user_id,
+                organization_id=current.organization_id,
+                role=current.role,
+            )
         )
     membership.is_active = False
     forget_scope(membership._state.fields_cache.get("user"))
