@@ -20,3 +20,7 @@ def main(argv: list[str] | None = None) -> int:
         args[1] = args[1].replace("-", "_")
     execute_from_command_line(args)
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

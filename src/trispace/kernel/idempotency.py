@@ -4,8 +4,8 @@ A write request (POST, PUT, PATCH, DELETE) that carries ``Idempotency-Key`` is e
 caller and key:
 
 * the first request runs and its response (any status below 500) is stored;
-* a replay with the same method, path and body returns the stored response, marked with
-  ``Idempotency-Replayed: true``, and changes nothing;
+* a replay with the same method, path, query string and body returns the stored response,
+  marked with ``Idempotency-Replayed: true``, and changes nothing;
 * the same key with another request is ``409 idempotency_key_reused``;
 * a replay while the first is still running is ``409 idempotency_in_progress``;
 * a 5xx or an exception forgets the key, so the client may retry.
@@ -41,7 +41,7 @@ def _caller(request: HttpRequest) -> str:
         return "t" + hashlib.sha256(authorization.encode()).hexdigest()[:40]
     session = getattr(request, "session", None)
     if session is not None and session.session_key:
-        return "s" + session.session_key[:40]
+        return "s" + str(session.session_key)[:40]
     return "anonymous"
 
 
@@ -60,7 +60,9 @@ class IdempotencyMiddleware:
         if not key or len(key) > MAX_KEY_LENGTH:
             return _error(errors.INVALID, field="Idempotency-Key")
         scope = f"{_caller(request)}:{request.method}:{request.path}"[:150]
-        digest = hashlib.sha256(request.body).hexdigest()
+        # The query string is part of the request too: the same key on ?a=1 and ?a=2 is reuse.
+        query = request.META.get("QUERY_STRING", "").encode()
+        digest = hashlib.sha256(query + b"\n" + request.body).hexdigest()
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(

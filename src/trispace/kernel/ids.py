@@ -14,7 +14,8 @@ from trispace.kernel import time as ktime
 # Crockford base32: no I, L, O, U, so a number read aloud or typed is not misread.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _lock = threading.Lock()
-_last = {"stamp": "", "seq": 0}
+_last_stamp = ""
+_last_seq = 0
 
 
 def order_number(prefix: str = "") -> str:
@@ -23,15 +24,16 @@ def order_number(prefix: str = "") -> str:
     Example: ``2611231630451234560007K3``: 18 time digits, 2 sequence characters and 4 random
     characters (32⁴ ≈ one million per microsecond per process). Lexicographic order follows time.
     """
-    if len(prefix) > 4 or (not prefix.isalnum() and prefix):
-        raise ValueError("prefix: up to 4 letters or digits")
-    stamp = ktime.local().strftime("%y%m%d%H%M%S%f")
-    with _lock:
-        if _last["stamp"] == stamp:
-            _last["seq"] = (_last["seq"] + 1) % (32 * 32)
+    if len(prefix) > 4 or not (prefix.isascii() and (prefix.isalnum() or not prefix)):
+        raise ValueError("prefix: up to 4 ASCII letters or digits")
+    global _last_stamp, _last_seq
+    with _lock:  # the stamp too, so threads take stamps and sequence numbers in one order
+        stamp = ktime.local().strftime("%y%m%d%H%M%S%f")
+        if stamp == _last_stamp:
+            _last_seq = (_last_seq + 1) % (32 * 32)
         else:
-            _last["stamp"], _last["seq"] = stamp, 0
-        seq = _last["seq"]
+            _last_stamp, _last_seq = stamp, 0
+        seq = _last_seq
     seq_text = _ALPHABET[seq // 32] + _ALPHABET[seq % 32]
     tail = "".join(secrets.choice(_ALPHABET) for _ in range(4))
     return f"{prefix.upper()}{stamp}{seq_text}{tail}"

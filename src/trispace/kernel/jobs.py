@@ -22,7 +22,16 @@ from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import Huey, TaskWrapper
 from huey.consumer import Consumer
 
-__all__ = ["crontab", "enqueue_on_commit", "health", "periodic", "queue", "task"]
+__all__ = [
+    "crontab",
+    "discover",
+    "enqueue_on_commit",
+    "health",
+    "periodic",
+    "queue",
+    "start_embedded_consumer",
+    "task",
+]
 
 
 def _build() -> Huey:
@@ -99,8 +108,36 @@ def health() -> dict[str, Any]:
     return {"backend": backend_name(), "ok": True, "pending": pending}
 
 
+class EmbeddedConsumer(Consumer):  # type: ignore[misc]  # huey is untyped
+    """A consumer that lives on threads of a process that owns its signals (the web server).
+
+    huey's ``Consumer.start`` installs SIGINT/SIGTERM/SIGHUP handlers that only set a flag its own
+    ``run`` loop reads; inside ``trispace serve`` nothing reads it, so Ctrl-C would be swallowed.
+    The host process stops this consumer with ``stop()`` instead.
+    """
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
 def start_embedded_consumer(workers: int = 2) -> Consumer:
-    """Start a huey consumer on threads of this process (embedded deployment)."""
-    consumer = queue.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    """Start a huey consumer on threads of this process (embedded deployment).
+
+    Call ``discover()`` first so every task is registered; stop it with ``stop(graceful=True)``.
+    """
+    consumer = EmbeddedConsumer(queue, workers=workers, worker_type="thread", periodic=True)
     consumer.start()
     return consumer
+
+
+def discover() -> None:
+    """Import every module that declares tasks, so a consumer knows them all.
+
+    The kernel's own tasks live in ``outbox`` and ``idempotency``; each app's in ``tasks.py``
+    (found by name: the kernel imports nothing else of Trispace's).
+    """
+    from django.utils.module_loading import autodiscover_modules
+
+    from trispace.kernel import idempotency, outbox  # noqa: F401  (registers their tasks)
+
+    autodiscover_modules("tasks")

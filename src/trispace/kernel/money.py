@@ -15,10 +15,17 @@ No floats and no Decimal fields near money. Two operations cover every split in 
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 
 BPS_WHOLE = 10_000  # 100% in basis points
+
+# ASCII digits only (``\d`` would take any script's digits); commas only as thousands separators.
+_AMOUNT = re.compile(
+    r"(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.(?P<decimals>[0-9]*))?", re.ASCII
+)
+_MAX_AMOUNT_LENGTH = 40
 
 
 class Rounding(enum.Enum):
@@ -100,25 +107,33 @@ def format_fen(amount_fen: int, symbol: str = "¥") -> str:
 
 
 def parse_yuan(text: str | int) -> int:
-    """Parse what a person types as yuan ("12.3", "12", "¥1,234.50") into fen, exactly.
+    """Parse what a person types as yuan ("12.3", "12", "¥1,234.50", "１２.５") into fen, exactly.
 
-    Refuses more than two decimals, signs and anything that is not a number (ValueError).
+    Accepts digits with at most two decimals (trailing zeros beyond them are harmless), an
+    optional ¥/￥ sign and thousands separators in their places; full-width characters typed with
+    a Chinese input method count as their ASCII forms. Refuses signs, exponents ("1e3"),
+    "NaN"/"Infinity", underscores, more than two significant decimals and anything else
+    (ValueError).
     """
     if isinstance(text, int) and not isinstance(text, bool):
+        if text < 0:
+            raise ValueError("not an amount")
         return text * 100
-    cleaned = str(text).strip().replace("¥", "").replace("￥", "").replace(",", "")
-    if not cleaned or cleaned.startswith(("+", "-")):
+    if not isinstance(text, str):
         raise ValueError("not an amount")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError("not an amount") from exc
-    if not value.is_finite():
+    cleaned = unicodedata.normalize("NFKC", text).strip()  # NFKC: "￥１２．５" → "¥12.5"
+    if cleaned.startswith("¥"):
+        cleaned = cleaned[1:].lstrip()
+    if len(cleaned) > _MAX_AMOUNT_LENGTH:
         raise ValueError("not an amount")
-    fen = value * 100
-    if fen != fen.to_integral_value():
+    match = _AMOUNT.fullmatch(cleaned)
+    if match is None or not (match["whole"] or match["decimals"]):
+        raise ValueError("not an amount")
+    whole = (match["whole"] or "0").replace(",", "")
+    decimals = (match["decimals"] or "").rstrip("0")
+    if len(decimals) > 2:
         raise ValueError("at most two decimals")
-    return int(fen)
+    return int(whole) * 100 + int(decimals.ljust(2, "0"))
 
 
 def yuan_str(amount_fen: int) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 
 from trispace.kernel import jobs
 from trispace.kernel import time as ktime
@@ -61,9 +62,14 @@ def publish(event: Event) -> uuid.UUID:
 
 
 def deliver(row: OutboxEvent) -> bool:
-    """Run every handler of ``row`` that has not processed it yet; True when all succeeded."""
+    """Run every handler of ``row`` that has not processed it yet; True when all succeeded.
+
+    A failing handler does not stop the others; the delivery then counts one more attempt and
+    the event stays pending, so ``dispatch_pending`` retries it (only the handlers that failed
+    run again: the others find their ``ProcessedEvent`` row).
+    """
     event = event_class(row.name).from_payload(row.payload, event_id=row.id)
-    ok = True
+    failures: list[str] = []
     for fn in handlers_for(row.name):
         name = handler_name(fn)
         try:
@@ -77,24 +83,20 @@ def deliver(row: OutboxEvent) -> bool:
             # itself raised IntegrityError, the ProcessedEvent row was rolled back with it and
             # a later sweep retries: we cannot tell the two apart here, so check.
             if not ProcessedEvent.objects.filter(handler=name, event_id=row.id).exists():
-                ok = False
                 log.exception("handler %s failed on %s", name, row.id)
-                _record_failure(row, f"{name}: IntegrityError")
+                failures.append(f"{name}: IntegrityError")
         except Exception as exc:
-            ok = False
             log.exception("handler %s failed on %s", name, row.id)
-            _record_failure(row, f"{name}: {type(exc).__name__}: {exc}")
-    if ok:
-        OutboxEvent.objects.filter(pk=row.pk, dispatched_at__isnull=True).update(
-            dispatched_at=ktime.now()
+            failures.append(f"{name}: {type(exc).__name__}: {exc}")
+    if failures:
+        OutboxEvent.objects.filter(pk=row.pk).update(
+            attempts=F("attempts") + 1, last_error="\n".join(failures)[:2000]
         )
-    return ok
-
-
-def _record_failure(row: OutboxEvent, message: str) -> None:
-    OutboxEvent.objects.filter(pk=row.pk).update(
-        attempts=row.attempts + 1, last_error=message[:2000]
+        return False
+    OutboxEvent.objects.filter(pk=row.pk, dispatched_at__isnull=True).update(
+        dispatched_at=ktime.now()
     )
+    return True
 
 
 @jobs.task(retries=3, retry_delay=5)
