@@ -334,3 +334,30 @@ def nearest_open_stores(
         )
         for distance, _, store in found[:limit]
     ]
+
+
+@dataclass(frozen=True)
+class NetworkSummary:
+    dealers: int
+    stores: int
+    stores_active: int
+    stores_paused: int
+    consumers: int
+    salespeople: int
+
+
+def network_summary(*, scope: Scope) -> NetworkSummary:
+    """Counts for the dashboard, within the scope: two aggregate queries."""
+    from django.db.models import Count
+
+    orgs = Organization.objects.filter(scope.visible_q()).aggregate(
+        dealers=Count("pk", filter=Q(kind=OrgKind.DEALER)),
+        stores=Count("pk", filter=Q(kind=OrgKind.STORE)),
+        stores_active=Count("pk", filter=Q(kind=OrgKind.STORE, status=OrgStatus.ACTIVE)),
+        stores_paused=Count("pk", filter=Q(kind=OrgKind.STORE, status=OrgStatus.PAUSED)),
+    )
+    people = Membership.objects.filter(scope.visible_q("organization__"), is_active=True).aggregate(
+        consumers=Count("pk", filter=Q(role=Role.CONSUMER)),
+        salespeople=Count("pk", filter=Q(role=Role.SALESPERSON)),
+    )
+    return NetworkSummary(**orgs, **people)
