@@ -85,7 +85,9 @@ def chromium():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def phone_page(chromium):  # type: ignore[no-untyped-def]
     """A 375-px wide phone page, Chinese first."""
-    context = chromium.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN", device_scale_factor=2)
+    context = chromium.new_context(
+        viewport={"width": 375, "height": 812}, locale="zh-CN", device_scale_factor=2
+    )
     page = context.new_page()
     yield page
     context.close()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/trispace
 PROJECT_DIR = BASE_DIR.parent.parent
-VAR_DIR = Path(os.environ.get("TRISPACE_VAR_DIR", PROJECT_DIR / "var"))
+VAR_DIR = Path(os.environ.get("TRISPACE_VAR_DIR", PROJECT_DIR / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 

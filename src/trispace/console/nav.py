@@ -69,7 +69,7 @@ def items_for(scope: Scope, path: str) -> list[NavItem]:
 
 
 def role_label(scope: Scope) -> str:
-    labels = {value: label for value, label in Role.choices}
+    labels = dict(Role.choices)
     order = [
         Role.BRAND_ADMIN,
         Role.BRAND_OPERATOR,

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -269,7 +269,7 @@ class GrantForm(forms.Form):
         help_text=_("Salespeople only."),
     )
     manager = ManagerChoiceField(
-        label=_("Manager"),
+        label=pgettext_lazy("superior", "Manager"),
         required=False,
         queryset=Membership.objects.none(),
         help_text=_("Salespeople only: their supervisor or manager."),
@@ -334,7 +334,7 @@ def org_create(request: HttpRequest) -> HttpResponse:
         return forbidden(request)
     allowed = [k for k in (OrgKind.DEALER, OrgKind.STORE) if parent.kind in ALLOWED_PARENT_KINDS[k]]
     if not allowed:
-        return forbidden(request, _t("Nothing can be added under a store."))
+        return forbidden(request, gettext("Nothing can be added under a store."))
     initial = {
         "kind": request.GET.get("kind") if request.GET.get("kind") in allowed else allowed[0]
     }
@@ -362,7 +362,7 @@ def org_create(request: HttpRequest) -> HttpResponse:
                 return page
             add_domain_error(form, error)
         else:
-            messages.success(request, _t("%(name)s was added.") % {"name": org.name})
+            messages.success(request, gettext("%(name)s was added.") % {"name": org.name})
             return redirect("console:org_detail", pk=org.pk)
     return render(
         request,
@@ -485,7 +485,7 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return page
             add_domain_error(form, error)
         else:
-            messages.success(request, _t("Saved."))
+            messages.success(request, gettext("Saved."))
             return redirect("console:org_detail", pk=org.pk)
     return render(
         request,
@@ -517,7 +517,7 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
                 return page
             add_domain_error(form, error)
         else:
-            messages.success(request, _t("Moved."))
+            messages.success(request, gettext("Moved."))
             return redirect("console:org_detail", pk=org.pk)
     return render(request, "console/network/org_move.html", {"form": form, "org": org})
 
@@ -556,7 +556,7 @@ def store_status(request: HttpRequest, pk: int) -> HttpResponse:
     back = _next_url(request, reverse("console:org_detail", args=[store.pk]))
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _t("Choose a status."))
+        messages.error(request, gettext("Choose a status."))
         return redirect(back)
     try:
         services.store_set_status(
@@ -572,7 +572,8 @@ def store_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(
-            request, _t("The store is now %(status)s.") % {"status": store.get_status_display()}
+            request,
+            gettext("The store is now %(status)s.") % {"status": store.get_status_display()},
         )
     return redirect(back)
 
@@ -596,7 +597,7 @@ def store_hours(request: HttpRequest, pk: int) -> HttpResponse:
                 return page
             add_domain_error(form, error)
         else:
-            messages.success(request, _t("Pickup hours saved."))
+            messages.success(request, gettext("Pickup hours saved."))
             return redirect(back)
     return render(
         request, "console/network/store_hours.html", {"form": form, "store": store, "next": back}
@@ -609,7 +610,7 @@ def store_mine(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     own_ids = [g.organization_id for g in scope.grants_for(*STORE_ROLES)]
     if not own_ids:
-        return forbidden(request, _t("You do not run a store."))
+        return forbidden(request, gettext("You do not run a store."))
     stores = list(Organization.objects.filter(pk__in=own_ids).order_by("name"))
     wanted = request.GET.get("store")
     store = next((s for s in stores if str(s.pk) == wanted), None) if wanted else stores[0]
@@ -685,7 +686,7 @@ def people_grant(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _t("%(person)s is now %(role)s of %(org)s.")
+                gettext("%(person)s is now %(role)s of %(org)s.")
                 % {
                     "person": selectors.person_label(membership.user),
                     "role": membership.get_role_display(),
@@ -714,7 +715,7 @@ def people_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             return page
         messages.error(request, error.message)
     else:
-        messages.success(request, _t("The role was ended."))
+        messages.success(request, gettext("The role was ended."))
     return redirect(_next_url(request, reverse("console:people_list")))
 
 
