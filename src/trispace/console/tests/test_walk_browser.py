@@ -49,7 +49,8 @@ def test_brand_admin_prices_a_product_for_a_new_store_and_the_shop_shows_it(
     page.locator("main form.card button[type=submit]").click()
     page.wait_for_url(re.compile(r"/console/network/\d+/$"))
     dealer = Organization.objects.get(name="杭州鲜达商贸有限公司")
-    assert dealer.kind == OrgKind.DEALER and dealer.parent_id == brand.pk
+    assert dealer.kind == OrgKind.DEALER
+    assert dealer.parent_id == brand.pk
 
     # A store under the dealer, with its coordinates.
     page.goto(f"{live_server.url}/console/network/new/?parent={dealer.pk}&kind=store")
@@ -61,7 +62,8 @@ def test_brand_admin_prices_a_product_for_a_new_store_and_the_shop_shows_it(
     page.locator("main form.card button[type=submit]").click()
     page.wait_for_url(re.compile(r"/console/network/\d+/$"))
     store = Organization.objects.get(name="张记便利店(文三路店)")
-    assert store.kind == OrgKind.STORE and store.parent_id == dealer.pk
+    assert store.kind == OrgKind.STORE
+    assert store.parent_id == dealer.pk
     screenshot(page, "walk-2-store-created")
 
     # A retail price at that store, typed in yuan and saved inline.
