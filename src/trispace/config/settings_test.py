@@ -11,3 +11,4 @@ from trispace.config.settings import *  # noqa: F403
 # zh-CN browser). The product defaults to zh-hans (settings.py); config/tests/test_i18n.py
 # checks that default and the switch.
 LANGUAGE_CODE = "en"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
