@@ -10,7 +10,10 @@ from trispace.api import errors
 from trispace.api.auth import API_AUTH
 from trispace.catalog.api import router as catalog_router
 from trispace.catalog.api import shop_caller
+from trispace.inventory.api import router as inventory_router
 from trispace.network.api import router as network_router
+from trispace.orders.api import router as orders_router
+from trispace.payments.api import router as payments_router
 
 api = NinjaAPI(
     title="Trispace API",
@@ -26,3 +29,6 @@ shop_caller.use(*API_AUTH)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/network/", network_router)
 api.add_router("/catalog/", catalog_router)
+api.add_router("/inventory/", inventory_router)
+api.add_router("/payments/", payments_router)
+api.add_router("/orders/", orders_router)

@@ -1,6 +1,6 @@
 """Back-office URLs, one list per context module."""
 
-from trispace.console.views import auth, catalog, dashboard, network
+from trispace.console.views import auth, catalog, dashboard, inventory, network, orders
 
 app_name = "console"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     *auth.urlpatterns,
     *network.urlpatterns,
     *catalog.urlpatterns,
+    *inventory.urlpatterns,
+    *orders.urlpatterns,
 ]

@@ -9,7 +9,6 @@ from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -20,6 +19,7 @@ from trispace.accounts import services
 from trispace.accounts.ratelimit import client_ip
 from trispace.console.views.common import add_domain_error
 from trispace.kernel.errors import DomainError
+from trispace.kernel.http import safe_next_url
 from trispace.network.scoping import scope_for
 
 BACKEND = "trispace.accounts.backends.PhonePasswordBackend"
@@ -41,20 +41,11 @@ class LoginForm(forms.Form):
     )
 
 
-def safe_next(request: HttpRequest) -> str:
-    """The ``next`` parameter when it points back into this site, else ""."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if target and allowed else ""
-
-
 @sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
-    next_url = safe_next(request)
+    next_url = safe_next_url(request, "")
     if request.method == "POST":
         form = LoginForm(request.POST)
         if form.is_valid():

@@ -28,6 +28,7 @@ from trispace.console.views.common import (
     forbidden,
     not_found,
     paginate,
+    refuse_back,
     scope_of,
     staff_required,
 )
@@ -145,12 +146,7 @@ class ImportForm(forms.Form):
 
 def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
     """A refusal that is not about a form field: 404, 403, or a message and back."""
-    if error.status == 404:
-        return not_found(request)
-    if error.status == 403:
-        return forbidden(request, error.message)
-    messages.error(request, error.message)
-    return redirect(request.META.get("HTTP_REFERER") or reverse("console:product_list"))
+    return refuse_back(request, error, reverse("console:product_list"))
 
 
 def _can_manage(request: HttpRequest, product: Product | None = None) -> bool:

@@ -1,12 +1,14 @@
-"""What every back-office page shares: staff-only access, pagination, domain errors on forms."""
+"""What every back-office page shares: staff-only access, pagination, domain errors on forms
+and pages, and the "valid form → service → message and redirect" step of a form page."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +19,8 @@ from trispace.kernel.errors import DomainError
 from trispace.network.scoping import Scope, scope_for
 
 PER_PAGE = 20
+
+T = TypeVar("T")
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -55,6 +59,55 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
     """Show a service's refusal on the form: on its field when the form has it, else on top."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+def refusal_page(request: HttpRequest, error: DomainError) -> HttpResponse | None:
+    """The page for a refusal that is not about the input: 404 or 403, else None."""
+    if error.status == 404:
+        return not_found(request)
+    if error.status == 403:
+        return forbidden(request, error.message)
+    return None
+
+
+def refuse_back(request: HttpRequest, error: DomainError, default_url: str) -> HttpResponse:
+    """A refusal of a button (no form to show it on): 404, 403, or the message and back.
+
+    "Back" is the page the request came from, else ``default_url``.
+    """
+    page = refusal_page(request, error)
+    if page is not None:
+        return page
+    messages.error(request, error.message)
+    return redirect(request.META.get("HTTP_REFERER") or default_url)
+
+
+def submit(
+    request: HttpRequest,
+    form: forms.Form,
+    call: Callable[[dict[str, Any]], T],
+    *,
+    success: str | Callable[[T], str],
+    redirect_to: str | Callable[[T], str],
+) -> HttpResponse | None:
+    """Run a form page's service call when the form was posted and is valid.
+
+    ``call`` gets the cleaned data and returns the service's result. Done → the ``success``
+    message and a redirect to ``redirect_to`` (either may be computed from the result). Refused
+    with 404 or 403 → that page. Otherwise None: nothing was posted, the form is not valid, or
+    the refusal is now on the form, which the caller renders again.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = call(form.cleaned_data)
+    except DomainError as error:
+        page = refusal_page(request, error)
+        if page is None:
+            add_domain_error(form, error)
+        return page
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
 
 
 def scope_of(request: HttpRequest) -> Scope:

@@ -13,21 +13,22 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from trispace.console.views.common import (
-    add_domain_error,
     forbidden,
     not_found,
     paginate,
+    refusal_page,
     scope_of,
     staff_required,
+    submit,
 )
 from trispace.kernel import audit
 from trispace.kernel.errors import DomainError
+from trispace.kernel.http import safe_next_url
 from trispace.network import selectors, services
 from trispace.network.models import (
     ALLOWED_PARENT_KINDS,
@@ -79,24 +80,6 @@ def _org_or_404(scope: Scope, pk: Any) -> Organization | None:
         return selectors.organization_get(scope=scope, pk=pk)
     except DomainError:
         return None
-
-
-def _refused(request: HttpRequest, error: DomainError) -> HttpResponse | None:
-    """The page for a refusal that is not about a form field (or None to show it on the form)."""
-    if error.code == "not_found":
-        return not_found(request)
-    if error.code == "permission_denied":
-        return forbidden(request, error.message)
-    return None
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
 
 
 def _region_choices(code: str | None) -> list[tuple[str, str]]:
@@ -340,30 +323,27 @@ def org_create(request: HttpRequest) -> HttpResponse:
     }
     form = OrganizationForm(request.POST or None, initial=initial)
     cast(forms.ChoiceField, form.fields["kind"]).choices = [(k, OrgKind(k).label) for k in allowed]
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            org = services.organization_create(
-                actor=request.user,
-                kind=data["kind"],
-                parent=parent,
-                name=data["name"],
-                code=data["code"] or None,
-                region_code=data["region_code"] or None,
-                address=data["address"],
-                lng=data["lng"],
-                lat=data["lat"],
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-            )
-        except DomainError as error:
-            page = _refused(request, error)
-            if page is not None:
-                return page
-            add_domain_error(form, error)
-        else:
-            messages.success(request, gettext("%(name)s was added.") % {"name": org.name})
-            return redirect("console:org_detail", pk=org.pk)
+    done = submit(
+        request,
+        form,
+        lambda data: services.organization_create(
+            actor=request.user,
+            kind=data["kind"],
+            parent=parent,
+            name=data["name"],
+            code=data["code"] or None,
+            region_code=data["region_code"] or None,
+            address=data["address"],
+            lng=data["lng"],
+            lat=data["lat"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+        ),
+        success=lambda org: gettext("%(name)s was added.") % {"name": org.name},
+        redirect_to=lambda org: reverse("console:org_detail", args=[org.pk]),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "console/network/org_form.html",
@@ -464,29 +444,26 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "contact_phone": org.contact_phone,
     }
     form = OrganizationForm(request.POST or None, initial=initial, with_kind=False)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.organization_update(
-                actor=request.user,
-                organization=org,
-                name=data["name"],
-                code=data["code"] or org.code,
-                region_code=data["region_code"] or None,
-                address=data["address"],
-                lng=data["lng"],
-                lat=data["lat"],
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-            )
-        except DomainError as error:
-            page = _refused(request, error)
-            if page is not None:
-                return page
-            add_domain_error(form, error)
-        else:
-            messages.success(request, gettext("Saved."))
-            return redirect("console:org_detail", pk=org.pk)
+    done = submit(
+        request,
+        form,
+        lambda data: services.organization_update(
+            actor=request.user,
+            organization=org,
+            name=data["name"],
+            code=data["code"] or org.code,
+            region_code=data["region_code"] or None,
+            address=data["address"],
+            lng=data["lng"],
+            lat=data["lat"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+        ),
+        success=gettext("Saved."),
+        redirect_to=reverse("console:org_detail", args=[org.pk]),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "console/network/org_form.html",
@@ -503,22 +480,17 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
     if org.kind == OrgKind.BRAND or not scope.can_move(org):
         return forbidden(request)
     form = MoveForm(request.POST or None, org=org, scope=scope)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organization_move(
-                actor=request.user,
-                organization=org,
-                new_parent=form.cleaned_data["parent"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            page = _refused(request, error)
-            if page is not None:
-                return page
-            add_domain_error(form, error)
-        else:
-            messages.success(request, gettext("Moved."))
-            return redirect("console:org_detail", pk=org.pk)
+    done = submit(
+        request,
+        form,
+        lambda data: services.organization_move(
+            actor=request.user, organization=org, new_parent=data["parent"], reason=data["reason"]
+        ),
+        success=gettext("Moved."),
+        redirect_to=reverse("console:org_detail", args=[org.pk]),
+    )
+    if done is not None:
+        return done
     return render(request, "console/network/org_move.html", {"form": form, "org": org})
 
 
@@ -553,7 +525,7 @@ def store_status(request: HttpRequest, pk: int) -> HttpResponse:
     store = _store_or_404(scope, pk)
     if store is None:
         return not_found(request)
-    back = _next_url(request, reverse("console:org_detail", args=[store.pk]))
+    back = safe_next_url(request, reverse("console:org_detail", args=[store.pk]))
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("Choose a status."))
@@ -566,7 +538,7 @@ def store_status(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except DomainError as error:
-        page = _refused(request, error)
+        page = refusal_page(request, error)
         if page is not None:
             return page
         messages.error(request, error.message)
@@ -586,19 +558,19 @@ def store_hours(request: HttpRequest, pk: int) -> HttpResponse:
         return not_found(request)
     if not scope.can_run_store(store):
         return forbidden(request)
-    back = _next_url(request, reverse("console:org_detail", args=[store.pk]))
+    back = safe_next_url(request, reverse("console:org_detail", args=[store.pk]))
     form = HoursForm(request.POST or None, initial=HoursForm.initial_from(store.pickup_hours))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.store_set_pickup_hours(actor=request.user, store=store, hours=form.hours())
-        except DomainError as error:
-            page = _refused(request, error)
-            if page is not None:
-                return page
-            add_domain_error(form, error)
-        else:
-            messages.success(request, gettext("Pickup hours saved."))
-            return redirect(back)
+    done = submit(
+        request,
+        form,
+        lambda _data: services.store_set_pickup_hours(
+            actor=request.user, store=store, hours=form.hours()
+        ),
+        success=gettext("Pickup hours saved."),
+        redirect_to=back,
+    )
+    if done is not None:
+        return done
     return render(
         request, "console/network/store_hours.html", {"form": form, "store": store, "next": back}
     )
@@ -655,6 +627,14 @@ def people_list(request: HttpRequest) -> HttpResponse:
     return render(request, "console/network/people_list.html", context)
 
 
+def _granted_message(membership: Membership) -> str:
+    return gettext("%(person)s is now %(role)s of %(org)s.") % {
+        "person": selectors.person_label(membership.user),
+        "role": membership.get_role_display(),
+        "org": membership.organization.name,
+    }
+
+
 @staff_required
 def people_grant(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
@@ -666,34 +646,23 @@ def people_grant(request: HttpRequest) -> HttpResponse:
     if request.GET.get("role") in dict(GRANTABLE_ROLES):
         initial["role"] = request.GET["role"]
     form = GrantForm(request.POST or None, initial=initial, scope=scope)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            membership = services.membership_grant_by_phone(
-                actor=request.user,
-                phone=data["phone"],
-                name=data["name"],
-                organization=data["organization"],
-                role=data["role"],
-                sales_rank=data["sales_rank"] if data["role"] == Role.SALESPERSON else "",
-                manager=data["manager"] if data["role"] == Role.SALESPERSON else None,
-            )
-        except DomainError as error:
-            page = _refused(request, error)
-            if page is not None:
-                return page
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                gettext("%(person)s is now %(role)s of %(org)s.")
-                % {
-                    "person": selectors.person_label(membership.user),
-                    "role": membership.get_role_display(),
-                    "org": membership.organization.name,
-                },
-            )
-            return redirect(f"{reverse('console:people_list')}?org={membership.organization_id}")
+    done = submit(
+        request,
+        form,
+        lambda data: services.membership_grant_by_phone(
+            actor=request.user,
+            phone=data["phone"],
+            name=data["name"],
+            organization=data["organization"],
+            role=data["role"],
+            sales_rank=data["sales_rank"] if data["role"] == Role.SALESPERSON else "",
+            manager=data["manager"] if data["role"] == Role.SALESPERSON else None,
+        ),
+        success=_granted_message,
+        redirect_to=lambda m: f"{reverse('console:people_list')}?org={m.organization_id}",
+    )
+    if done is not None:
+        return done
     return render(request, "console/network/people_grant.html", {"form": form})
 
 
@@ -710,13 +679,13 @@ def people_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, membership=membership, reason=request.POST.get("reason", "")[:255]
         )
     except DomainError as error:
-        page = _refused(request, error)
+        page = refusal_page(request, error)
         if page is not None:
             return page
         messages.error(request, error.message)
     else:
         messages.success(request, gettext("The role was ended."))
-    return redirect(_next_url(request, reverse("console:people_list")))
+    return redirect(safe_next_url(request, reverse("console:people_list")))
 
 
 urlpatterns = [

@@ -11,7 +11,6 @@ from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from trispace.accounts import phones, services, sms
 from trispace.accounts.ratelimit import client_ip
 from trispace.kernel.errors import DomainError
+from trispace.kernel.http import safe_next_url
 
 BACKEND = "trispace.accounts.backends.PhonePasswordBackend"
 
@@ -52,14 +52,6 @@ def home_url() -> str:
         return "/"
 
 
-def safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if target and allowed else ""
-
-
 def _form_error(form: forms.Form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
@@ -85,7 +77,7 @@ def _send_code(request: HttpRequest) -> dict[str, Any]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
-    next_url = safe_next(request)
+    next_url = safe_next_url(request, "")
     status: dict[str, Any] = {}
     if request.method == "POST" and request.POST.get("action") == "send":
         status = _send_code(request)

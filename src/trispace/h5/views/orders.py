@@ -1,0 +1,5 @@
+"""H5 pages: orders."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""H5 pages: workbench."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""JSON API of ledger."""
+
+from ninja import Router
+
+router = Router(tags=["ledger"])

@@ -1,0 +1,1 @@
+"""orders (订单): cart, checkout, the order state machine, pickup, after-sales and attribution."""

@@ -1,0 +1,5 @@
+"""JSON API of orders."""
+
+from ninja import Router
+
+router = Router(tags=["orders"])

@@ -1,0 +1,5 @@
+"""JSON API of payments."""
+
+from ninja import Router
+
+router = Router(tags=["payments"])
