@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from trispace.kernel.errors import DomainError
 from trispace.network.scoping import Scope, scope_for
@@ -79,7 +80,11 @@ def refuse_back(request: HttpRequest, error: DomainError, default_url: str) -> H
     if page is not None:
         return page
     messages.error(request, error.message)
-    return redirect(request.META.get("HTTP_REFERER") or default_url)
+    referer = request.META.get("HTTP_REFERER", "")
+    on_site = referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(referer if on_site else default_url)
 
 
 def submit(
