@@ -1,5 +1,0 @@
-"""JSON API of ledger."""
-
-from ninja import Router
-
-router = Router(tags=["ledger"])
