@@ -43,6 +43,19 @@ ENTRIES = [
         _("Price lists"),
         frozenset({Role.BRAND_ADMIN, Role.BRAND_OPERATOR, Role.DEALER_ADMIN}),
     ),
+    NavEntry(
+        "console:stock_list",
+        _("Stock"),
+        frozenset(
+            {
+                Role.BRAND_ADMIN,
+                Role.BRAND_OPERATOR,
+                Role.DEALER_ADMIN,
+                Role.STORE_OWNER,
+                Role.STORE_CLERK,
+            }
+        ),
+    ),
 ]
 
 
