@@ -10,12 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from trispace.contracts import payments
 from trispace.kernel import outbox
 from trispace.kernel.events import Event
+from trispace.orders import handlers as orders
 
 WIRING: list[tuple[type[Event], Callable[[Any], None]]] = [
     # (EventClass, handler) — later issues add rows here, e.g.
     # (orders.OrderPaid, distribution.handlers.accrue_commissions)
+    (payments.PaymentSucceeded, orders.on_payment_succeeded),
+    (payments.RefundSucceeded, orders.on_refund_succeeded),
+    (payments.RefundFailed, orders.on_refund_failed),
 ]
 
 
