@@ -12,6 +12,17 @@ from trispace.network.models import Role
 from trispace.network.scoping import Scope, scope_for
 
 ALL_STAFF = frozenset(set(Role) - {Role.CONSUMER})
+# Orders and refund requests: every staff role sees its part; salespeople only look.
+ORDER_ROLES = frozenset(
+    {
+        Role.BRAND_ADMIN,
+        Role.BRAND_OPERATOR,
+        Role.DEALER_ADMIN,
+        Role.SALESPERSON,
+        Role.STORE_OWNER,
+        Role.STORE_CLERK,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,8 @@ ENTRIES = [
         _("Price lists"),
         frozenset({Role.BRAND_ADMIN, Role.BRAND_OPERATOR, Role.DEALER_ADMIN}),
     ),
+    NavEntry("console:order_list", _("Orders"), ORDER_ROLES),
+    NavEntry("console:aftersale_list", _("After-sales"), ORDER_ROLES),
     NavEntry(
         "console:stock_list",
         _("Stock"),

@@ -35,6 +35,7 @@ from trispace.orders.models import (
     OrderPolicy,
 )
 from trispace.orders.states import AWAITING_PICKUP, OrderStatus
+from trispace.payments.models import Payment, Refund
 
 
 # --- the policy -----------------------------------------------------------------------------
@@ -185,6 +186,25 @@ def todays_pickups(*, scope: Scope, store: Organization, day: dt.date | None = N
     waiting = [o for o in rows if o.status in AWAITING_PICKUP]
     done = [o for o in rows if o.status not in AWAITING_PICKUP]
     return waiting + done
+
+
+# --- payments of an order ------------------------------------------------------------------
+# How an order is named at payments (``services.payment.SOURCE_TYPE``; not imported from there,
+# since the services import this module).
+PAYMENT_SOURCE = "order"
+
+
+def order_payments(order: Order) -> QuerySet[Payment]:
+    """The payments started for ``order`` (every status), oldest first, with their refunds
+    (after-sale refunds and automatic returns) prefetched: two queries.
+
+    ``order`` comes from a scoped selector (``staff_order_get``, ``buyer_order_get``); whoever
+    may see the order may see how it was paid."""
+    return (
+        Payment.objects.filter(source_type=PAYMENT_SOURCE, source_id=order.pk)
+        .prefetch_related(Prefetch("refunds", queryset=Refund.objects.order_by("created_at", "pk")))
+        .order_by("created_at", "pk")
+    )
 
 
 # --- the timeline ---------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from trispace.kernel import time as ktime
 from trispace.kernel.errors import DomainError
 from trispace.network.scoping import scope_for
 from trispace.orders import selectors, services
-from trispace.orders.tests.factories import paid_order, place, stocked
+from trispace.orders.services.payment import SOURCE_TYPE
+from trispace.orders.tests.factories import paid_order, place, refund, stocked
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +117,23 @@ def test_the_timeline_interleaves_status_changes_and_actions(shop):
     assert "aftersale_request" in titles
     assert f"after-sale {aftersale.pk}: requested → rejected" in titles
     assert [e.at for e in entries] == sorted(e.at for e in entries)
+
+
+def test_the_payments_of_an_order_with_their_refunds(shop, django_assert_num_queries):
+    assert selectors.PAYMENT_SOURCE == SOURCE_TYPE
+    order = paid_order(shop, [(shop.tea, 2)])
+    refund(shop, order, lines=[(order.lines.get().pk, 1)])
+    other = place(shop)
+    started = services.order_pay(actor=shop.buyer, order=other, provider="offline")
+    assert started is not None
+    with django_assert_num_queries(2):
+        found = list(selectors.order_payments(order))
+        refunds = [list(p.refunds.all()) for p in found]
+    assert [p.pk for p in found] == [order.payment_id]
+    assert [[r.amount_fen for r in rs] for rs in refunds] == [[1000]]
+    assert [(p.pk, p.status) for p in selectors.order_payments(other)] == [
+        (started.payment.pk, "created")
+    ]
 
 
 def test_the_cart_view_marks_what_is_no_longer_sold(shop, net):
