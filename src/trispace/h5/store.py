@@ -10,6 +10,11 @@
 5. the first active store.
 
 A closed store is never shown; a paused one still is (its shop stays readable).
+
+``remember_share(request)`` keeps who brought the shopper here (分享参数): a landing URL's
+``?share=&leader=&promoter=…`` parameters are cleaned into the orders' ``ShareContext`` and kept
+in the session, so the order placed later carries them (``share_context(request)``). A newer
+link replaces an older one; a mangled value is dropped, never an error.
 """
 
 from __future__ import annotations
@@ -25,8 +30,20 @@ from trispace.network import selectors as network_selectors
 from trispace.network.models import Organization, OrgKind
 from trispace.network.scoping import scope_for
 from trispace.network.states import OrgStatus
+from trispace.orders.types import ShareContext
 
 SESSION_KEY = "h5_store_id"
+SHARE_SESSION_KEY = "h5_share"
+# Query parameter of a shared link or QR → field of ``orders.types.ShareContext``.
+SHARE_PARAMS = {
+    "share": "share_token",
+    "leader": "leader_id",
+    "promoter": "promoter_id",
+    "group": "group_id",
+    "salesperson": "salesperson_id",
+    "live": "live_session_id",
+    "campaign": "campaign_id",
+}
 NEARBY_LIMIT = 20
 WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
@@ -184,3 +201,22 @@ def store_card(store: Organization) -> dict[str, Any]:
         "paused": store.status == OrgStatus.PAUSED,
         "hours": pickup_hours_lines(store),
     }
+
+
+# --- share context --------------------------------------------------------------------------
+def remember_share(request: HttpRequest) -> None:
+    """Keep the share parameters of this request's URL in the session (see the docstring)."""
+    raw = {
+        field: request.GET[param] for param, field in SHARE_PARAMS.items() if param in request.GET
+    }
+    if not raw:
+        return
+    fields = {k: v for k, v in ShareContext.clean(raw).as_fields().items() if v not in (None, "")}
+    if fields and request.session.get(SHARE_SESSION_KEY) != fields:
+        request.session[SHARE_SESSION_KEY] = fields
+
+
+def share_context(request: HttpRequest) -> dict[str, Any] | None:
+    """The share context remembered for this shopper, for ``orders.services.order_place``."""
+    value = request.session.get(SHARE_SESSION_KEY)
+    return dict(value) if isinstance(value, dict) else None

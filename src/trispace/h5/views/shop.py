@@ -24,7 +24,9 @@ PER_PAGE = 20
 def page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    """Render an H5 page with the current store in the header."""
+    """Render an H5 page with the current store in the header (and remember the share
+    parameters the shopper landed with)."""
+    stores.remember_share(request)
     context.setdefault("h5_store", stores.current_store(request))
     return render(request, template, context, status=status)
 
@@ -111,7 +113,15 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
         product = catalog.shop_product(store=store, product_id=product_id, buyer_is_member=member)
     except DomainError:
         return page(request, "h5/404.html", {}, status=404)
-    return page(request, "h5/product.html", {"product": product, "is_member": member})
+    return page(
+        request,
+        "h5/product.html",
+        {
+            "product": product,
+            "is_member": member,
+            "sold": [v for v in product.variants if v.price is not None],
+        },
+    )
 
 
 def store_list(request: HttpRequest) -> HttpResponse:
