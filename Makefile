@@ -78,7 +78,7 @@ bench: install
 
 # Needs GNU gettext (msgfmt); the compiled .mo files are committed so nothing else needs it.
 messages:
-	cd src/trispace && ../../$(PY) -m trispace.cli makemessages -l zh_Hans -l en --no-obsolete && ../../$(PY) -m trispace.cli compilemessages
+	cd src/trispace && ../../$(PY) -m trispace.cli makemessages -l zh_Hans --no-obsolete -i "*/tests/*" -i "config/seeding/*" -i "config/bench/*" && ../../$(PY) -m trispace.cli compilemessages -l zh_Hans
 
 clean:
 	rm -rf var/test var/lint
