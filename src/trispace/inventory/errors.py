@@ -7,6 +7,7 @@ from trispace.kernel.errors import CONFLICT, INVALID, NOT_FOUND, PERMISSION_DENI
 __all__ = [
     "CONFLICT",
     "INVALID",
+    "KEY_INVALID",
     "LINES_INVALID",
     "LOCATION_INACTIVE",
     "NOT_FOUND",
@@ -51,5 +52,9 @@ LINES_INVALID = ErrorCode(
 REASON_INVALID = ErrorCode("reason_invalid", _("Choose a valid reason."))
 REFERENCE_INVALID = ErrorCode(
     "reference_invalid", _("Give a reference of 1 to 100 characters, such as order:123.")
+)
+KEY_INVALID = ErrorCode(
+    "key_invalid",
+    _("Give {reference} itself or a key under it ({reference}:…), 100 characters at most."),
 )
 SHARDS_INVALID = ErrorCode("shards_invalid", _("Choose between 1 and {max} shards."))

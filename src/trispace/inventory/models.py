@@ -8,8 +8,9 @@
 * ``StockMove`` — append-only: every change of a shard's ``on_hand`` or ``reserved`` is one
   row, so the moves of a shard always sum to its stock. Reserve, release and commit record the
   shard they touched, which is how a release finds exactly the shards a reservation holds.
-* ``StockOperation`` — one reserve, release or commit of a reference (e.g. "order:123") at a
-  location: unique, so a retried call does nothing twice (idempotency in the schema).
+* ``StockOperation`` — one reserve, release or commit at a location, by its key: the reference
+  (e.g. "order:123"), or for a part of a reservation a key under it ("order:123:aftersale:7").
+  Unique, so a retried call does nothing twice (idempotency in the schema).
 """
 
 from __future__ import annotations
@@ -135,6 +136,7 @@ class StockOperation(models.Model):
     """The record that a reference's reserve, release or commit at a location has been done."""
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    # The operation's key: the reference, or "<reference>:…" for one part of a reservation.
     reference = models.CharField(max_length=100)
     reason = models.CharField(max_length=10, choices=MoveReason.choices)
     lines = models.JSONField(default=list)  # [[variant_id, quantity], ...] sorted

@@ -1,7 +1,9 @@
 """Write use cases of inventory: one function per whole use case (keyword-only, ``actor`` first).
 
 * ``reserve`` / ``release`` / ``commit`` — what orders do with stock; for buyers and the system,
-  no staff scope; idempotent per (location, reference, reason);
+  no staff scope; idempotent per (location, key, reason), the key being the reference or, for
+  a part of a reservation, a key under it; a fixed number of statements for any number of
+  lines;
 * ``receive`` / ``adjust`` (stocktake) / ``split`` — staff of the location (brand, its dealer,
   the store itself) or the system; each writes an audit row.
 

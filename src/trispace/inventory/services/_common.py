@@ -66,6 +66,21 @@ def clean_reference(value: Any, *, required: bool = True) -> str:
     return text
 
 
+def clean_key(value: Any, *, reference: str) -> str:
+    """The idempotency key of a release or commit: ``reference`` itself (None), or a key that
+    names a part of it, ``f"{reference}:…"`` — so the keys of two reservations never meet."""
+    if value is None:
+        return reference
+    if not isinstance(value, str):
+        raise errors.KEY_INVALID(field="key", reference=reference)
+    text = value.strip()
+    if len(text) > MAX_REFERENCE or not (
+        text == reference or (text.startswith(f"{reference}:") and len(text) > len(reference) + 1)
+    ):
+        raise errors.KEY_INVALID(field="key", reference=reference)
+    return text
+
+
 def clean_note(value: Any, field: str = "reason") -> str:
     if value is None:
         return ""
@@ -93,11 +108,12 @@ def require_variant_at(location: Location, variant: Any) -> Variant:
 
 
 def claim(*, location: Location, reference: str, reason: str, lines: Lines, actor: Any) -> bool:
-    """Record that ``reason`` is being done for ``reference``; False when it was done already.
+    """Record that ``reason`` is being done for ``reference`` (the operation's key: a reference,
+    or a key under it for a part); False when it was done already.
 
     The unique (location, reference, reason) row makes a retry harmless even when it races the
     first call: on PostgreSQL the second insert waits for the first transaction and then fails.
-    The same reference with other lines is REFERENCE_REUSED.
+    The same key with other lines is REFERENCE_REUSED.
     """
     payload = [[variant_id, quantity] for variant_id, quantity in lines]
     try:

@@ -1,5 +1,8 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from trispace.catalog.tests.factories import on_sale_product
 from trispace.inventory.models import MoveReason, StockMove
 from trispace.inventory.services import commit, release, reserve
 from trispace.inventory.tests.conftest import (
@@ -90,4 +93,22 @@ def test_a_part_may_be_committed_and_the_rest_released(shelf, variant):
     commit(actor=None, location=shelf, lines=[(variant.pk, 3)], reference="order:1")
     release(actor=None, location=shelf, lines=[(variant.pk, 5)], reference="order:1")
     assert totals(shelf, variant) == (7, 0)
+    assert_books_balance()
+
+
+@pytest.mark.parametrize("settle", [commit, release])
+def test_settling_20_lines_takes_as_many_queries_as_1(shelf, net, settle):
+    counts = []
+    for n, count in enumerate((1, 20)):
+        variants = [on_sale_product(net.brand)[1] for _ in range(count)]
+        for v in variants:
+            stock_up(shelf, v, 8, shards=4)
+        lines = [(v.pk, 5) for v in variants]  # 2 per shard: each line spans three shards
+        reserve(actor=None, location=shelf, lines=lines, reference=f"order:{n}")
+        with CaptureQueriesContext(connection) as queries:
+            settle(actor=None, location=shelf, lines=lines, reference=f"order:{n}")
+        counts.append(len(queries))
+        on_hand = 3 if settle is commit else 8
+        assert all(totals(shelf, v) == (on_hand, 0) for v in variants)
+    assert counts[0] == counts[1]
     assert_books_balance()

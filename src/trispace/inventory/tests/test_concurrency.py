@@ -17,7 +17,7 @@ from trispace.catalog.models import Variant
 from trispace.catalog.tests.factories import on_sale_product
 from trispace.inventory import selectors
 from trispace.inventory.models import Location
-from trispace.inventory.services import release, reserve
+from trispace.inventory.services import commit, release, reserve
 from trispace.inventory.tests.conftest import assert_books_balance, stock_up, totals
 from trispace.kernel.errors import DomainError
 from trispace.network.tests.factories import StoreFactory
@@ -134,4 +134,50 @@ def test_a_reference_retried_at_once_reserves_and_releases_once():
     )
     assert outcomes == {"ok": 10}
     assert totals(shelf, variant) == (100, 0)
+    assert_books_balance()
+
+
+@pytest.mark.parametrize("shards", [1, 4, 8])
+def test_multi_line_orders_racing_for_the_last_units_do_not_deadlock(shards):
+    """Four variants nearly sold out, orders of all four in any order, and releases and commits
+    at the same time: chosen shards keep failing their recheck, and nobody may deadlock."""
+    shelf, a = place()
+    variants = [a] + [
+        Variant.objects.create(product=a.product, sku=f"{a.sku}-{n}") for n in range(3)
+    ]
+    for variant in variants:
+        stock_up(shelf, variant, 16, shards=shards)
+
+    def work(i: int) -> None:
+        lines = [(v.pk, 1 + i % 3) for v in variants]
+        lines = lines[i % 4 :] + lines[: i % 4]
+        reserve(actor=None, location=shelf, lines=lines, reference=f"order:{i}")
+        if i % 3 == 0:
+            release(actor=None, location=shelf, lines=lines, reference=f"order:{i}")
+        elif i % 3 == 1:
+            commit(actor=None, location=shelf, lines=lines, reference=f"order:{i}")
+
+    outcomes = race(20, work)
+    assert set(outcomes) <= {"ok", "out_of_stock"}, outcomes
+    assert outcomes["ok"] >= 5  # 16 units of each: at least 5 orders of 3 fit
+    assert_books_balance()
+
+
+def test_parts_of_one_reservation_released_at_once_never_release_more_than_it_holds():
+    shelf, variant = place()
+    stock_up(shelf, variant, 40, shards=4)
+    reserve(actor=None, location=shelf, lines=[(variant.pk, 10)], reference="order:1")
+    reserve(actor=None, location=shelf, lines=[(variant.pk, 20)], reference="order:2")
+    outcomes = race(
+        10,
+        lambda i: release(
+            actor=None,
+            location=shelf,
+            lines=[(variant.pk, 3)],
+            reference="order:1",
+            key=f"order:1:aftersale:{i}",
+        ),
+    )
+    assert outcomes == {"ok": 10}
+    assert totals(shelf, variant) == (40, 20)  # order 1's 10 are back; order 2 keeps its 20
     assert_books_balance()

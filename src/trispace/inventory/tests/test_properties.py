@@ -28,6 +28,7 @@ operations = st.lists(
         st.tuples(st.just("receive"), variant_index, st.integers(1, 12)),
         st.tuples(st.just("reserve"), ref_index, lines),
         st.tuples(st.just("release"), ref_index),
+        st.tuples(st.just("release_part"), ref_index, st.integers(0, 2), lines),
         st.tuples(st.just("commit"), ref_index),
         st.tuples(st.just("adjust"), variant_index, st.integers(0, 20)),
         st.tuples(st.just("split"), variant_index, st.integers(1, 5)),
@@ -53,6 +54,7 @@ class Model:
         self.lines: dict[int, dict[int, int]] = {}  # reference → {variant: quantity} reserved
         self.held: dict[int, dict[int, int]] = {}
         self.done: set[tuple[int, str]] = set()
+        self.parts: dict[tuple[int, int], dict[int, int]] = {}  # (reference, part) → lines
 
     def available(self, v: int) -> int:
         return self.on_hand[v] - self.reserved[v]
@@ -131,6 +133,26 @@ def step(model: Model, shelf, variants, op) -> None:
             if kind == "commit":
                 model.on_hand[v] -= held[v]
             held[v] = 0
+    elif kind == "release_part":
+        _, ref, part, raw = op
+        want = merged(raw)
+        call = [(variants[v].pk, q) for v, q in raw]
+        kwargs = {"reference": f"order:{ref}", "key": f"order:{ref}:part:{part}"}
+        if (ref, part) in model.parts:
+            if want == model.parts[(ref, part)]:
+                services.release(actor=None, location=shelf, lines=call, **kwargs)
+            else:
+                with pytest.raises(DomainError, match="reference_reused"):
+                    services.release(actor=None, location=shelf, lines=call, **kwargs)
+            return
+        services.release(actor=None, location=shelf, lines=call, **kwargs)
+        model.parts[(ref, part)] = want
+        held = model.held.get(ref, {})
+        for v, q in want.items():
+            back = min(held.get(v, 0), q)
+            if back:
+                held[v] -= back
+                model.reserved[v] -= back
     elif kind == "adjust":
         _, v, counted = op
         if counted < model.reserved[v]:

@@ -1,8 +1,13 @@
-import pytest
+from unittest import mock
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from trispace.catalog.tests.factories import on_sale_product
 from trispace.inventory import selectors
 from trispace.inventory.models import MoveReason, StockMove, StockOperation
-from trispace.inventory.services import reserve
+from trispace.inventory.services import reservations, reserve
 from trispace.inventory.tests.conftest import (
     assert_books_balance,
     shard_rows,
@@ -178,3 +183,66 @@ def test_an_inactive_location_takes_no_reservations(shelf, variant):
     with pytest.raises(DomainError) as caught:
         reserve(actor=None, location=shelf, lines=[(variant.pk, 1)], reference="order:1")
     assert caught.value.code == "location_inactive"
+
+
+# --- statements: fixed whatever the number of lines ------------------------------------------
+def _variants(net, count):
+    return [on_sale_product(net.brand)[1] for _ in range(count)]
+
+
+@pytest.mark.parametrize("shards", [1, 4])
+def test_reserving_20_lines_takes_as_many_queries_as_1(shelf, net, shards):
+    counts = []
+    for n, count in enumerate((1, 20)):
+        variants = _variants(net, count)
+        for v in variants:
+            stock_up(shelf, v, 40, shards=shards)
+        lines = [(v.pk, 3) for v in variants]
+        with CaptureQueriesContext(connection) as queries:
+            reserve(actor=None, location=shelf, lines=lines, reference=f"order:{n}")
+        counts.append(len(queries))
+        assert all(totals(shelf, v) == (40, 3) for v in variants)
+    assert counts[0] == counts[1]
+    updates = [q["sql"] for q in queries.captured_queries if "UPDATE" in q["sql"].upper()]
+    assert len(updates) == 1  # one conditional UPDATE for all 20 lines
+    assert_books_balance()
+
+
+def test_a_shard_taken_meanwhile_falls_back_to_one_line_at_a_time(shelf, variant, variant2, net):
+    """A concurrent buyer took a chosen shard's units between the read and the UPDATE: the
+    attempt is undone and the lines are reserved one at a time from what is there now."""
+    stock_up(shelf, variant, 8, shards=4)  # 2 per shard
+    stock_up(shelf, variant2, 5)
+    real = reservations.apply
+    calls = []
+
+    def one_row_refused(location, changes, **kwargs):
+        done = real(location, changes, **kwargs)
+        calls.append(len(changes))
+        return set(list(done)[1:]) if len(calls) == 1 else done
+
+    with mock.patch.object(reservations, "apply", one_row_refused):
+        reserve(
+            actor=net.user("consumer"),
+            location=shelf,
+            lines=[(variant.pk, 2), (variant2.pk, 3)],
+            reference="order:1",
+        )
+    assert calls[0] == 2  # the whole order in one statement, then line by line
+    assert (totals(shelf, variant), totals(shelf, variant2)) == ((8, 2), (5, 3))
+    assert StockOperation.objects.filter(reference="order:1").count() == 1
+    assert StockMove.objects.filter(reason=MoveReason.RESERVE).count() == 2
+    assert_books_balance()
+
+
+def test_a_line_no_single_shard_holds_is_gathered_with_the_others(shelf, variant, variant2):
+    stock_up(shelf, variant, 8, shards=4)  # 2 per shard
+    stock_up(shelf, variant2, 5)
+    reserve(
+        actor=None,
+        location=shelf,
+        lines=[(variant.pk, 7), (variant2.pk, 5)],
+        reference="order:1",
+    )
+    assert (totals(shelf, variant), totals(shelf, variant2)) == ((8, 7), (5, 5))
+    assert_books_balance()

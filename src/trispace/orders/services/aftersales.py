@@ -54,6 +54,11 @@ def refund_key(aftersale: AfterSale) -> str:
     return f"aftersale:{aftersale.pk}:refund"
 
 
+def aftersale_stock_key(order: Order, aftersale: AfterSale) -> str:
+    """The key of the release of an after-sale's units from the order's reservation."""
+    return f"{reference(order)}:aftersale:{aftersale.pk}"
+
+
 def _clean_request(lines: Any) -> dict[int, int]:
     items: Iterable[Any] = lines.items() if isinstance(lines, Mapping) else lines
     wanted: dict[int, int] = {}
@@ -259,9 +264,10 @@ def aftersale_approve(*, actor: Any, aftersale: AfterSale, note: str = "") -> Af
 def aftersale_refund_succeeded(
     *, actor: Any, aftersale_id: int, refund_id: int | None
 ) -> AfterSale | None:
-    """Payments paid the after-sale back: move its units from pending to refunded, return the
-    stock when the goods never left the store, publish ``OrderRefunded``; once every unit of the
-    order is refunded, the order ends ``refunded``. A repeated event changes nothing."""
+    """Payments paid the after-sale back: move its units from pending to refunded, put them back
+    on sale at once when the goods never left the store, publish ``OrderRefunded``; once every
+    unit of the order is refunded, the order ends ``refunded``. A repeated event changes
+    nothing."""
     with transaction.atomic():
         found = AfterSale.objects.select_related("order").filter(pk=aftersale_id).first()
         if found is None:
@@ -298,16 +304,18 @@ def aftersale_refund_succeeded(
         )
         fully = all(refunded == quantity for _, quantity, refunded in lines)
         handed_over = order.status not in AWAITING_HANDOVER
+        returned = [(part.order_line.variant_id, part.quantity) for part in parts if part.quantity]
+        if returned and not handed_over:
+            # The goods never left the store: the refunded units go back on sale now, released
+            # from the order's reservation under this after-sale's own key (one release each).
+            inventory.release(
+                actor=actor,
+                location=inventory_selectors.location_for_store(order.store),
+                lines=returned,
+                reference=reference(order),
+                key=aftersale_stock_key(order, aftersale),
+            )
         if fully:
-            if not handed_over:
-                # Before handover the whole reservation goes back at once; a partial refund's
-                # units go back when the rest is handed over (see fulfilment._hand_over).
-                inventory.release(
-                    actor=actor,
-                    location=inventory_selectors.location_for_store(order.store),
-                    lines=[(v, q) for v, q, _ in lines],
-                    reference=reference(order),
-                )
             transition(
                 order,
                 machine=ORDER_STATES,

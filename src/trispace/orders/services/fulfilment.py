@@ -2,8 +2,8 @@
 receipt, and closing an order after its after-sale window.
 
 Handover (a verified pickup, or shipping) commits the stock the order holds: the units not
-refunded leave the shelf, and units refunded before handover go back to sale (inventory
-``commit`` of the rest and ``release`` of the refunded, once each per order).
+refunded leave the shelf (inventory ``commit``, once per order). Units refunded before handover
+went back on sale when their refund succeeded (``aftersales``).
 """
 
 from __future__ import annotations
@@ -156,18 +156,16 @@ def _hand_over(
             if exc.error in (kernel_errors.CONFLICT, kernel_errors.TRANSITION_NOT_ALLOWED):
                 raise errors.ALREADY_PICKED_UP() from exc
             raise
-        # Read after the compare-and-set holds the row: refunds settled before are included.
+        # Read after the compare-and-set holds the row: refunds settled before are included,
+        # and their units were released from the reservation when they were refunded.
         lines = list(order.lines.values_list("variant_id", "quantity", "refunded_quantity"))
-        location = inventory_selectors.location_for_store(order.store)
         handed = [(v, q - r) for v, q, r in lines if q - r > 0]
-        returned = [(v, r) for v, _, r in lines if r > 0]
         if handed:
             inventory.commit(
-                actor=actor, location=location, lines=handed, reference=reference(order)
-            )
-        if returned:
-            inventory.release(
-                actor=actor, location=location, lines=returned, reference=reference(order)
+                actor=actor,
+                location=inventory_selectors.location_for_store(order.store),
+                lines=handed,
+                reference=reference(order),
             )
         audit.record(actor=actor, action=f"order_{via}", target=order)
     return order

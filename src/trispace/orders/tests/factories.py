@@ -12,12 +12,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Sum
 from django.test import TestCase
 
 from trispace.catalog.models import Channel, Variant
 from trispace.catalog.tests.factories import on_sale_product, set_price
 from trispace.inventory import selectors as inventory_selectors
 from trispace.inventory import services as inventory
+from trispace.inventory.models import Stock, StockMove
 from trispace.network.models import Organization
 from trispace.orders import services
 from trispace.orders.models import AfterSale, Order
@@ -58,6 +60,23 @@ def stocked(
 def available(store: Organization, variant: Variant) -> int:
     location = inventory_selectors.location_for_store(store)
     return inventory_selectors.available(location, [variant.pk])[variant.pk]
+
+
+def assert_stock_reconciles(store: Organization) -> None:
+    """Every shard at the store's shelf is what its moves add up to."""
+    location = inventory_selectors.location_for_store(store)
+    moves = {
+        (row["variant_id"], row["shard"]): (row["on_hand"], row["reserved"])
+        for row in StockMove.objects.filter(location=location)
+        .values("variant_id", "shard")
+        .annotate(on_hand=Sum("delta_on_hand"), reserved=Sum("delta_reserved"))
+        .order_by()
+    }
+    stock = {
+        (row.variant_id, row.shard): (row.on_hand, row.reserved)
+        for row in Stock.objects.filter(location=location)
+    }
+    assert moves == stock
 
 
 @dataclass

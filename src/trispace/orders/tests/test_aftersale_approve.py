@@ -5,12 +5,22 @@ from __future__ import annotations
 import pytest
 
 from trispace.contracts.orders import OrderRefunded
+from trispace.inventory.selectors import level, location_for_store
 from trispace.kernel.errors import DomainError
 from trispace.kernel.models import OutboxEvent
 from trispace.orders import services
 from trispace.orders.models import AfterSale
 from trispace.orders.states import AfterSaleStatus, OrderStatus
-from trispace.orders.tests.factories import available, paid_order, payment_of, refund, settle
+from trispace.orders.tests.factories import (
+    assert_stock_reconciles,
+    available,
+    paid_order,
+    payment_of,
+    place,
+    refund,
+    settle,
+    stocked,
+)
 from trispace.payments.adapters import ADAPTERS
 from trispace.payments.adapters.base import ProviderError
 from trispace.payments.adapters.offline import OfflineAdapter
@@ -70,6 +80,28 @@ def test_a_full_refund_before_handover_returns_the_stock_and_ends_the_order(shop
     assert last.amount_fen == order.total_fen - sum(e.amount_fen for e in events[:-1])
     # The pickup code is free again.
     assert not order.__class__.objects.filter(status__in=["paid", "ready_for_pickup"]).exists()
+
+
+def test_a_partial_refund_before_handover_puts_the_units_back_on_sale_at_once(shop, net):
+    scarce = stocked(net, stock=3)
+    order = paid_order(shop, [(scarce, 3)])
+    with pytest.raises(DomainError) as caught:
+        place(shop, [(scarce, 1)], buyer=net.user("other_store_owner"))
+    assert caught.value.code == "out_of_stock"
+    aftersale = refund(shop, order, [(order.lines.get().pk, 2)])
+    assert order.status == OrderStatus.PAID
+    assert available(shop.store, scarce) == 2  # no waiting for the pickup
+    services.aftersale_refund_succeeded(  # a repeated event releases nothing more
+        actor=None, aftersale_id=aftersale.pk, refund_id=aftersale.refund_id
+    )
+    assert available(shop.store, scarce) == 2
+    place(shop, [(scarce, 2)], buyer=net.user("other_store_owner"))
+    assert available(shop.store, scarce) == 0
+    services.pickup_verify(actor=shop.owner, store=shop.store, code=order.pickup_code)
+    location = location_for_store(shop.store)
+    stock = level(location=location, variant_id=scarce.pk)
+    assert (stock.on_hand, stock.reserved) == (2, 2)  # 1 handed over, 2 held for the other
+    assert_stock_reconciles(shop.store)
 
 
 def test_a_refund_after_pickup_keeps_the_stock_as_it_is(shop):

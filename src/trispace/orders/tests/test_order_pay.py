@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from trispace.kernel import time as ktime
 from trispace.kernel.errors import DomainError
 from trispace.orders import services
 from trispace.orders.states import OrderStatus
-from trispace.orders.tests.factories import place
+from trispace.orders.tests.factories import pay, place, stocked
 from trispace.payments.models import Payment
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +68,19 @@ def test_a_free_order_is_paid_at_once(shop):
     assert order.status == OrderStatus.PAID
     assert order.payment_id is None
     assert not Payment.objects.exists()
+
+
+def _place_and_pay(shop, net, count):
+    """Queries of placing and then paying (start, capture, the handlers) ``count`` lines."""
+    variants = [stocked(net, price_fen=100 + i) for i in range(count)]
+    pay(shop, place(shop, [(variants[0], 1)]))  # the buyer's scope, the shelf, the ledger
+    with CaptureQueriesContext(connection) as placing:
+        order = place(shop, [(v, 1) for v in variants])
+    with CaptureQueriesContext(connection) as paying:
+        order = pay(shop, order)
+    assert order.status == OrderStatus.PAID
+    return len(placing), len(paying)
+
+
+def test_placing_and_paying_20_lines_takes_as_many_queries_as_1(shop, net):
+    assert _place_and_pay(shop, net, 1) == _place_and_pay(shop, net, 20)

@@ -265,12 +265,8 @@ def test_orders_own_queries_do_not_depend_on_the_lines(shop, net, count, monkeyp
     assert total - inside_inventory == ORDERS_QUERIES
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="inventory.reserve runs one conditional UPDATE per line (issue 3 wants the whole"
-    " checkout fixed); remove this mark when it reserves all lines in one statement",
-)
 def test_placing_20_lines_takes_as_many_queries_as_1(shop, net, monkeypatch):
-    one, _ = _measure(shop, net, 1, monkeypatch)
-    twenty, _ = _measure(shop, net, 20, monkeypatch)
+    one, reserve_one = _measure(shop, net, 1, monkeypatch)
+    twenty, reserve_twenty = _measure(shop, net, 20, monkeypatch)
     assert one == twenty
+    assert reserve_one == reserve_twenty

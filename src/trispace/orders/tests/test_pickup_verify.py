@@ -5,13 +5,22 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import Sum
 
 from trispace.contracts.orders import OrderCompleted
+from trispace.inventory.models import StockMove, StockOperation
+from trispace.inventory.selectors import level, location_for_store
 from trispace.kernel.errors import DomainError
 from trispace.kernel.models import OutboxEvent
 from trispace.orders import services, tokens
 from trispace.orders.states import OrderStatus
-from trispace.orders.tests.factories import available, paid_order, place, refund
+from trispace.orders.tests.factories import (
+    assert_stock_reconciles,
+    available,
+    paid_order,
+    place,
+    refund,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +35,6 @@ def test_verifying_the_code_completes_the_order_and_takes_the_stock(shop):
     assert order.status == OrderStatus.COMPLETED
     assert order.closes_at == order.completed_at + dt.timedelta(days=7)
     assert available(shop.store, shop.tea) == 98  # gone from the shelf for good
-    from trispace.inventory.selectors import level, location_for_store
-
     stock = level(location=location_for_store(shop.store), variant_id=shop.tea.pk)
     assert (stock.on_hand, stock.reserved) == (98, 0)
     event = OrderCompleted.from_payload(OutboxEvent.objects.get(name="OrderCompleted").payload)
@@ -101,14 +108,33 @@ def test_another_stores_order_is_not_found_here(shop, net):
     assert order.status == OrderStatus.PAID
 
 
-def test_units_refunded_before_pickup_go_back_on_sale_at_handover(shop):
-    order = paid_order(shop, [(shop.tea, 3)])
-    line = order.lines.get()
-    refund(shop, order, [(line.pk, 1)])
-    assert available(shop.store, shop.tea) == 97  # held until the order is handed over
-    services.pickup_verify(actor=shop.owner, store=shop.store, code=order.pickup_code)
-    assert available(shop.store, shop.tea) == 98
-    from trispace.inventory.selectors import level, location_for_store
+def test_units_refunded_before_pickup_are_back_on_sale_at_once(shop):
+    order = paid_order(shop, [(shop.tea, 3), (shop.cake, 2)])
+    tea = order.lines.get(variant=shop.tea)
+    cake = order.lines.get(variant=shop.cake)
+    first = refund(shop, order, [(tea.pk, 1)])
+    assert available(shop.store, shop.tea) == 98  # not held until the buyer comes
+    second = refund(shop, order, [(tea.pk, 1), (cake.pk, 1)])
+    assert (available(shop.store, shop.tea), available(shop.store, shop.cake)) == (99, 99)
+    ref = f"order:{order.pk}"
+    keys = {
+        (op.reason, op.reference) for op in StockOperation.objects.filter(reference__startswith=ref)
+    }
+    assert keys == {
+        ("reserve", ref),
+        ("release", f"{ref}:aftersale:{first.pk}"),
+        ("release", f"{ref}:aftersale:{second.pk}"),
+    }
 
-    stock = level(location=location_for_store(shop.store), variant_id=shop.tea.pk)
-    assert (stock.on_hand, stock.reserved) == (98, 0)
+    services.pickup_verify(actor=shop.owner, store=shop.store, code=order.pickup_code)
+    location = location_for_store(shop.store)
+    for variant in (shop.tea, shop.cake):  # only the unit not refunded left the shelf
+        stock = level(location=location, variant_id=variant.pk)
+        assert (stock.on_hand, stock.reserved) == (99, 0)
+    commits = StockMove.objects.filter(reference=ref, reason="commit")
+    assert sorted(commits.values_list("variant_id", "delta_on_hand")) == sorted(
+        [(shop.tea.pk, -1), (shop.cake.pk, -1)]
+    )
+    held = StockMove.objects.filter(reference=ref).aggregate(held=Sum("delta_reserved"))
+    assert held == {"held": 0}
+    assert_stock_reconciles(shop.store)
