@@ -486,6 +486,8 @@ def test_a_store_owner_works_through_orders_in_a_browser(live_server, desk_page,
     place(shop)  # unpaid
     refund = requested(shop, other, reason="盒子压坏了")
     page = desk_page
+    # This walk reads the English labels; the Chinese ones are covered by the catalog tests.
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page.goto(f"{live_server.url}/console/login/")
     page.fill("input[name=phone]", shop.owner.phone)
     page.fill("input[name=password]", "pass-1234")
