@@ -116,6 +116,7 @@ class CatalogResult:
     price_lists: int = 0
     prices: int = 0
     image_names: list[str] = field(default_factory=list)
+    variant_ids: list[int] = field(default_factory=list)
 
 
 def ean13(body: str) -> str:
@@ -208,6 +209,7 @@ def build_catalog(
             retail[sku] = _round_price(spec.retail_fen * rng.randint(95, 110) // 100)
     variants = Variant.objects.bulk_create(variants)
     result.variants = len(variants)
+    result.variant_ids = [variant.pk for variant in variants]
 
     if with_images:
         image_rows = []

@@ -1,4 +1,5 @@
-"""Delete what the seed made: its brand's tree, the people only in that tree, its catalog.
+"""Delete what the seed made: its brand's tree, the people only in that tree, its catalog
+and its stock.
 
 Set-based deletes (one ``DELETE … WHERE`` per table, no rows loaded into Python), in an order
 that the deferred foreign keys accept at commit. A table added later that points at the seeded
@@ -17,6 +18,7 @@ from django.db import models, transaction
 from trispace.accounts.models import ApiToken, User
 from trispace.catalog.models import Category, Price, PriceList, Product, ProductImage, Variant
 from trispace.config.seeding.catalog import CATALOG
+from trispace.inventory.models import Location, Stock, StockMove, StockOperation
 from trispace.network.models import Membership, Organization, OrgKind
 
 
@@ -49,6 +51,14 @@ def reset(code: str) -> ResetResult:
         tree = Organization.objects.filter(path__startswith=brand.path)
         tree_ids = tree.values("id")
         products = Product.objects.filter(brand_id=brand.pk)
+
+        # Stock of the tree's locations, and of the brand's variants wherever it lies.
+        locations = Location.objects.filter(organization_id__in=tree_ids).values("id")
+        for model in (StockMove, Stock):
+            _delete(model.objects.filter(location_id__in=locations))
+            _delete(model.objects.filter(variant__product__brand_id=brand.pk))
+        _delete(StockOperation.objects.filter(location_id__in=locations))
+        _delete(Location.objects.filter(organization_id__in=tree_ids))
 
         _delete(Price.objects.filter(price_list__organization_id__in=tree_ids))
         _delete(Price.objects.filter(variant__product__brand_id=brand.pk))

@@ -13,8 +13,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from trispace.accounts.models import User
-from trispace.config.seeding import catalog, reset
+from trispace.config.seeding import catalog, reset, stock
 from trispace.config.seeding.network import NetworkBuilder
+from trispace.inventory.models import Stock, StockMove
 from trispace.kernel import time as ktime
 from trispace.network.models import Membership, Organization
 
@@ -38,6 +39,7 @@ class SeedOptions:
     random_seed: int = 20240601
     staff_password: str = STAFF_PASSWORD
     images: bool = True
+    stock: int = 100  # units of every variant on every store's shelf
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class SeedResult:
     images: int
     price_lists: int
     prices: int
+    stock_rows: int
+    stock_units: int
     seconds: float
     peak_rss_mb: float
     database: str
@@ -75,7 +79,7 @@ def seed(options: SeedOptions, *, progress: Callable[[str], None] | None = None)
     """Build the network of ``options``; NetworkNotEmpty if there is one and no ``reset``."""
     if options.dealers < 1 or options.products < 1:
         raise ValueError("at least one dealer and one product")
-    if options.stores_per_dealer < 0 or options.members_per_store < 0:
+    if options.stores_per_dealer < 0 or options.members_per_store < 0 or options.stock < 0:
         raise ValueError("counts cannot be negative")
     say = progress or (lambda message: None)
     started = time.perf_counter()
@@ -115,9 +119,16 @@ def seed(options: SeedOptions, *, progress: Callable[[str], None] | None = None)
             with_images=options.images,
         )
         say(f"catalog: {goods.products} products, {goods.variants} variants")
+        shelves = stock.stock_stores(
+            store_ids=network.store_ids,
+            variant_ids=goods.variant_ids,
+            quantity=options.stock,
+            now=ktime.now(),
+        )
+        say(f"stock: {shelves.rows} rows, {shelves.units} units on {shelves.locations} shelves")
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:  # fresh statistics for the planner
-            tables = (User, Membership, Organization)
+            tables = (User, Membership, Organization, Stock, StockMove)
             cursor.execute("ANALYZE " + ", ".join(t._meta.db_table for t in tables))
     return SeedResult(
         brand_id=network.brand_id,
@@ -132,6 +143,8 @@ def seed(options: SeedOptions, *, progress: Callable[[str], None] | None = None)
         images=goods.images,
         price_lists=goods.price_lists,
         prices=goods.prices,
+        stock_rows=shelves.rows,
+        stock_units=shelves.units,
         seconds=round(time.perf_counter() - started, 2),
         peak_rss_mb=peak_rss_mb(),
         database=connection.vendor,

@@ -17,6 +17,9 @@ def add_size_arguments(parser: CommandParser, defaults: SeedOptions) -> None:
     parser.add_argument("--members-per-store", type=int, default=defaults.members_per_store)
     parser.add_argument("--products", type=int, default=defaults.products)
     parser.add_argument(
+        "--stock", type=int, default=defaults.stock, help="units per variant on each store's shelf"
+    )
+    parser.add_argument(
         "--random-seed", type=int, default=defaults.random_seed, help="same seed, same network"
     )
     parser.add_argument("--no-images", action="store_true", help="skip the product pictures")
@@ -28,6 +31,7 @@ def options_from(options: dict[str, Any], **extra: Any) -> SeedOptions:
         stores_per_dealer=options["stores_per_dealer"],
         members_per_store=options["members_per_store"],
         products=options["products"],
+        stock=options["stock"],
         random_seed=options["random_seed"],
         images=not options["no_images"],
         **extra,
