@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from trispace.config.bench import crowd, flash_sale
 from trispace.inventory.models import Stock
@@ -148,9 +147,8 @@ def test_the_tally_sees_an_oversell() -> None:
     assert counted["unmatched"] == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_too_many_buyers_for_the_server_are_refused() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("connections are counted on PostgreSQL only")
     with pytest.raises(ValueError, match="max_connections"):
         flash_sale.check_connections(100_000)
